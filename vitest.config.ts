@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-import { chromiumPath, CHROMIUM_ARGS } from './src/testing/chromium';
+import { chromiumPath, CHROMIUM_ARGS } from './src/testing/chromium.ts';
 
 // Two projects: plain logic in Node, anything that touches WebGPU inside the
 // system Chromium (SwiftShader adapter on machines without a GPU).
@@ -30,6 +30,17 @@ export default defineConfig({
             instances: [{ browser: 'chromium' }],
             screenshotFailures: false,
           },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.e2e.test.ts'],
+          environment: 'node',
+          globalSetup: ['e2e/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
         },
       },
     ],
