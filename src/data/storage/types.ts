@@ -53,3 +53,33 @@ export class MemorySource implements ByteSource {
     return out;
   }
 }
+
+/** S3 credentials; when given, requests are signed (SigV4) instead of sent anonymously. */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface StorageOptions {
+  /** Per-request idle timeout in ms (no headers or no body bytes for this long); default 60 000. */
+  timeoutMs?: number;
+  /** Retries of transient failures (HTTP 5xx, network errors); default 2. 4xx are never retried. */
+  retries?: number;
+  /** First retry delay in ms, doubled each time; default 250. */
+  retryDelayMs?: number;
+  /** S3 region (default: AWS_REGION / AWS_DEFAULT_REGION in Node, else us-east-1). */
+  region?: string;
+  /** S3-compatible endpoint (MinIO, Ceph…): path-style `{endpoint}/{bucket}/{key}`. Default: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL in Node, else AWS virtual-hosted. */
+  endpoint?: string;
+  /** S3 credentials: sign requests. Without them (and without AWS_ACCESS_KEY_ID in Node) requests are anonymous. */
+  credentials?: S3Credentials;
+  /** Never sign S3 requests, even if credentials are found in the environment. */
+  anonymous?: boolean;
+  /** Extra HTTP headers for every request. */
+  headers?: Record<string, string>;
+  /** Files already in hand (browser drag-and-drop), keyed by the path a manifest would use. */
+  files?: Map<string, Blob>;
+  /** fetch to use (tests, proxies); default globalThis.fetch. */
+  fetch?: typeof fetch;
+}
