@@ -3,10 +3,13 @@ import type { Command } from 'commander';
 import { register as registerFits } from './cmd-fits';
 import { register as registerWcs } from './cmd-wcs';
 import { register as registerSimulate } from './cmd-simulate';
+import { register as registerServe } from './cmd-serve';
+import { register as registerInspect } from './cmd-inspect';
 
 export function registerCommands(program: Command): void {
-  void program;
   registerFits(program);
   registerWcs(program);
+  registerInspect(program);
   registerSimulate(program);
+  registerServe(program);
 }
