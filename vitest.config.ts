@@ -17,6 +17,8 @@ export default defineConfig({
         },
       },
       {
+        // The shared fixtures live beside the repository (../shared/fixtures).
+        server: { fs: { allow: ['..'] } },
         test: {
           name: 'browser',
           include: ['src/**/*.gpu.test.ts'],

@@ -5,6 +5,7 @@ import { register as registerWcs } from './cmd-wcs';
 import { register as registerSimulate } from './cmd-simulate';
 import { register as registerServe } from './cmd-serve';
 import { register as registerInspect } from './cmd-inspect';
+import { register as registerAssemble } from './cmd-assemble';
 
 export function registerCommands(program: Command): void {
   registerFits(program);
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerInspect(program);
   registerSimulate(program);
   registerServe(program);
+  registerAssemble(program);
 }
