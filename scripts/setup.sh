@@ -17,11 +17,11 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # Debian's astropy: the tests open the files we write with it, as an independent reader.
-if ! /usr/bin/python3 -c 'import astropy' >/dev/null 2>&1; then
+if ! /usr/bin/python3 -c 'import astropy, yaml' >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian's python3-astropy (independent FITS/WCS reader for the tests)…"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-astropy >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-astropy python3-yaml >/dev/null
   else
     echo "setup: python3-astropy is missing (tests use it). Install it with: sudo apt-get install python3-astropy" >&2
     exit 1
