@@ -12,7 +12,8 @@ function newestMtime(dir: string): number {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else newest = Math.max(newest, statSync(p).mtimeMs);
+    // Tests are not part of the app: editing one must not force a rebuild.
+    else if (!/\.(test|gpu\.test|e2e\.test)\.tsx?$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }
@@ -21,7 +22,7 @@ export function appIsStale(): boolean {
   const stamp = join(DIST_DIR, 'index.html');
   if (!existsSync(stamp)) return true;
   const built = statSync(stamp).mtimeMs;
-  const sources = ['src', 'shaders', 'worker', 'public', 'index.html', 'vite.config.ts'].map((p) => join(REPO_ROOT, p));
+  const sources = ['src', 'shaders', 'worker', 'public', 'index.html', 'headless.html', 'bench.html', 'vite.config.ts'].map((p) => join(REPO_ROOT, p));
   return sources.some((p) => existsSync(p) && (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs) > built);
 }
 
@@ -38,8 +39,16 @@ export async function ensureAppBuilt(opts: { force?: boolean; quiet?: boolean } 
     build: { outDir: tmp, emptyOutDir: true },
   });
   const old = `${DIST_DIR}.old-${process.pid}`;
-  if (existsSync(DIST_DIR)) renameSync(DIST_DIR, old);
-  renameSync(tmp, DIST_DIR);
-  if (existsSync(old)) rmSync(old, { recursive: true, force: true });
+  // Another process may swap its own build in at the same moment: retry until ours is in place.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (existsSync(DIST_DIR)) renameSync(DIST_DIR, `${old}-${attempt}`);
+      renameSync(tmp, DIST_DIR);
+      break;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+    }
+  }
+  for (let attempt = 0; attempt <= 5; attempt++) rmSync(`${old}-${attempt}`, { recursive: true, force: true });
   return DIST_DIR;
 }
