@@ -1,8 +1,16 @@
 import { useWorkbench } from '../state/store';
+import { ErrorBoundary } from './ErrorBoundary';
+import { useShortcuts } from './keyboard';
 import { StartPage } from './StartPage';
 import { SubtileView } from './SubtileView';
+import { installTestHook } from './test-hook';
+import { useUrlSync } from './url-sync';
+
+installTestHook();
 
 export function App() {
   const manifest = useWorkbench((s) => s.manifest);
-  return manifest ? <SubtileView manifestUrl={manifest} /> : <StartPage />;
+  useShortcuts();
+  useUrlSync();
+  return <ErrorBoundary>{manifest ? <SubtileView key={manifest} manifestUrl={manifest} /> : <StartPage />}</ErrorBoundary>;
 }

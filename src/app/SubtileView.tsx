@@ -1,29 +1,130 @@
-import { useQuery } from '@tanstack/react-query';
+// An open sub-tile: loading (in a worker) with progress, errors in plain words, then the workbench:
+// quadrants and sources on the left, linked panels in the middle, later views on the right.
+import { useEffect } from 'react';
+import type { PrepareProgress } from '../data/exposure-set';
+import { rememberManifest } from '../state/recent';
+import { useWorkbench, type FileProgress } from '../state/store';
+import { explainError } from './errors';
+import { ErrorView, LoadingView } from './LoadingView';
+import { absoluteManifestUrl, loadSubtile } from './loader';
+import { PanelGrid, useOverlayColour } from './panels/PanelGrid';
+import { OVERLAY_HLR_SCALE } from './panels/overlay';
+import { QuadrantSwitcher } from './QuadrantSwitcher';
+import { Readout } from './Readout';
+import { SourceList } from './SourceList';
+import { Toolbar } from './Toolbar';
+import type { WorkbenchData } from '../state/workbench-data';
 
-/** The sub-tile named by ?manifest=: loading, errors in plain words, then its summary. */
+function useLoad(manifest: string, files: Map<string, Blob> | undefined) {
+  useEffect(() => {
+    let live = true;
+    const { setLoad, setData } = useWorkbench.getState();
+    const progress = new Map<string, FileProgress>();
+    let stage = 'manifest';
+    let pending = false;
+    // Progress arrives in bursts: publish at most once a frame.
+    const publish = () => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        if (live && useWorkbench.getState().load.status === 'loading') setLoad({ status: 'loading', stage, files: [...progress.values()] });
+      });
+    };
+    const onProgress = (p: PrepareProgress) => {
+      stage = p.stage;
+      if (p.file) {
+        const old = progress.get(p.file);
+        progress.set(p.file, { file: p.file, loaded: p.loaded ?? old?.loaded ?? 0, total: p.total ?? old?.total ?? 0 });
+      }
+      publish();
+    };
+    setLoad({ status: 'loading', stage, files: [] });
+    const url = absoluteManifestUrl(manifest, files);
+    loadSubtile(manifest, { files, onProgress }).then(
+      (d) => {
+        if (!live) return;
+        setData(d);
+        if (!files) rememberManifest(manifest);
+      },
+      (e) => {
+        if (live) setLoad({ status: 'error', error: explainError(e, url) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [manifest, files]);
+}
+
 export function SubtileView({ manifestUrl }: { manifestUrl: string }) {
-  const abs = new URL(manifestUrl, location.href).href;
-  const q = useQuery({
-    queryKey: ['manifest-text', abs],
-    queryFn: async () => {
-      const res = await fetch(abs);
-      if (!res.ok) throw new Error(`${abs}: HTTP ${res.status} ${res.statusText}`);
-      return res.text();
-    },
-  });
+  const files = useWorkbench((s) => s.droppedFiles);
+  const load = useWorkbench((s) => s.load);
+  const data = useWorkbench((s) => s.data);
+  useLoad(manifestUrl, files);
+  const back = () => {
+    useWorkbench.getState().closeManifest();
+    history.pushState(null, '', location.pathname);
+  };
   return (
-    <main className="start">
-      <h1>Shear Workbench</h1>
-      <p>
-        Manifest: <code data-testid="manifest-url">{abs}</code>
-      </p>
-      {q.isPending && <p>Loading manifest…</p>}
-      {q.isError && (
-        <p className="error" data-testid="load-error">
-          {(q.error as Error).message}
+    <div className="workbench">
+      <header>
+        <h1>Shear Workbench</h1>
+        <span className="muted" data-testid="subtile-title">
+          {data?.title ?? ''}
+        </span>
+        <code data-testid="manifest-url" className="manifest-url">
+          {manifestUrl}
+        </code>
+        <button type="button" onClick={back}>
+          open another
+        </button>
+      </header>
+      {load.status === 'loading' && <LoadingView stage={load.stage} files={load.files} />}
+      {load.status === 'error' && <ErrorView error={load.error} onBack={back} />}
+      {load.status === 'ready' && data && <Workbench data={data} />}
+    </div>
+  );
+}
+
+function Workbench({ data }: { data: WorkbenchData }) {
+  const problems = useWorkbench((s) => s.linkProblems);
+  const q = useWorkbench((s) => s.quadrant);
+  const overlay = useOverlayColour(data.sources.filter((s) => s.perQuadrant[q]?.visible));
+  return (
+    <div className="columns">
+      <aside className="left">
+        <QuadrantSwitcher data={data} />
+        <SourceList data={data} />
+      </aside>
+      <main className="centre">
+        {[...problems, ...data.warnings].length > 0 && (
+          <details className="warnings" data-testid="warnings">
+            <summary>{problems.length + data.warnings.length} warnings</summary>
+            <ul>
+              {[...problems, ...data.warnings].map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          </details>
+        )}
+        <Toolbar />
+        <PanelGrid data={data} />
+        <Readout data={data} />
+        <p className="muted legend-line">
+          Ellipses: {OVERLAY_HLR_SCALE}× catalogue half-light radius, coloured by {overlay.by} ({overlay.lo.toPrecision(3)} dark → {overlay.hi.toPrecision(3)} yellow, log scale); selected in pink.
         </p>
-      )}
-      {q.isSuccess && <pre data-testid="manifest-text">{q.data.slice(0, 4000)}</pre>}
-    </main>
+      </main>
+      <aside className="right">
+        <section className="placeholder" data-testid="sky-view-slot">
+          <h2>Sky view</h2>
+          <p className="muted">Aladin Lite view of the sub-tile (planned).</p>
+        </section>
+        <section className="placeholder" data-testid="catalogue-slot">
+          <h2>Catalogue explorer</h2>
+          <p className="muted">DuckDB-WASM queries over the catalogue and results (planned).</p>
+        </section>
+      </aside>
+    </div>
   );
 }
