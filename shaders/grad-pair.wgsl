@@ -4,7 +4,7 @@
 // and the model is the IDFT of M's Hermitian part, so interior columns count twice,
 // columns kx = 0 and kx = −π once with M itself, and the ky = −π row of interior
 // columns once at ky = −π and once at ky = +π (the analytic M at each). R̂c = (−1)^(mx+my)·R̂.
-// One workgroup per pair; fixed per-invocation order then a fixed tree: deterministic.
+// One workgroup per pair of the chunk (R̂ in the chunk's spectrum buffer); fixed per-invocation order then a fixed tree: deterministic.
 // Output per pair (8 floats): ∂/∂flux, hlr, e1, e2, dx, dy, g1, g2 (stars: flux, dx, dy
 // in slots 0, 4, 5; zeros elsewhere).
 
@@ -18,9 +18,10 @@ struct TierUniform {
 @group(0) @binding(0) var<uniform> U: TierUniform;
 @group(0) @binding(1) var<storage, read> pairs: array<PairStatic>;
 @group(0) @binding(2) var<storage, read> state: array<f32>;
-@group(0) @binding(3) var<storage, read> psfSpec: array<vec2<f32>>;
-@group(0) @binding(4) var<storage, read> rspec: array<vec2<f32>>;
-@group(0) @binding(5) var<storage, read_write> pairGrad: array<f32>;
+@group(0) @binding(3) var<storage, read> pairPsf: array<PairPsf>;
+@group(0) @binding(4) var<storage, read> psfSpec: array<vec2<f32>>;
+@group(0) @binding(5) var<storage, read> rspec: array<vec2<f32>>;
+@group(0) @binding(6) var<storage, read_write> pairGrad: array<f32>;
 
 const H: u32 = N / 2u + 1u;
 const WG: u32 = 64u;
@@ -53,6 +54,7 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec
   let r0 = state[base + ST_R0];
   let cx = state[base + ST_DX];
   let cy = state[base + ST_DY];
+  let pp = pairPsf[p];
   // sums: flux, dx, dy, r0, g1, g2, e1, e2 (before the common factors)
   var s = array<f32, 8>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
   if (valid) {
@@ -64,9 +66,9 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec
       let interior = a > 0u && a < N / 2u;
       let twoRows = interior && b == N / 2u;
       let w = select(1.0, 2.0, interior && !twoRows);
-      let idx = st.specOffset + f;
-      let rc = centringSign(a, b) * rspec[idx];
-      let pk = psfSpec[idx];
+      let rc = centringSign(a, b) * rspec[st.specOffset + f];
+      let pk = pp.weights.x * psfSpec[pp.slots.x * N * H + f] + pp.weights.y * psfSpec[pp.slots.y * N * H + f]
+        + pp.weights.z * psfSpec[pp.slots.z * N * H + f] + pp.weights.w * psfSpec[pp.slots.w * N * H + f];
       let nEval = select(1u, 2u, twoRows);
       for (var e = 0u; e < nEval; e++) {
         let my = select(my0, -my0, e == 1u);

@@ -12,8 +12,8 @@ struct PairStatic {
   n: u32,             // FFT grid size of the pair's tier
   x0: i32,            // quadrant pixel of stamp index (0, 0)
   y0: i32,
-  stampOffset: u32,   // first f32 of the pair's N×N real stamp
-  specOffset: u32,    // first vec2 of the pair's N×(N/2+1) half spectrum (and PSF spectrum)
+  stampOffset: u32,   // first f32 of the pair's N×N real stamp in its chunk's stamp buffer
+  specOffset: u32,    // first vec2 of the pair's N×(N/2+1) half spectrum in the chunk's spectrum buffer
   _p0: u32,
   _p1: u32,
   _p2: u32,
@@ -21,6 +21,14 @@ struct PairStatic {
   delta0: vec2<f32>,  // source position − grid centre, pixels
   aduPerUJy: f32,
   _p3: f32,
+}
+
+// The pair's PSF spectrum: P(k) = Σ_i weights[i]·psfSpec[slots[i]·N(N/2+1) + bin] over its
+// tier's table of PSF spectra (grid stamps blended bilinearly, weights already divided by
+// the blend's pixel sum; or the pair's own PSF with weights (1, 0, 0, 0)).
+struct PairPsf {
+  slots: vec4<u32>,
+  weights: vec4<f32>,
 }
 
 // Per-pair state of the current parameters (model-setup.wgsl), PS floats a pair:
@@ -75,4 +83,25 @@ fn rowFreq(b: u32, n: u32) -> i32 {
 // (−1)^(mx+my): the centred convention's spectrum is the natural-order one times this.
 fn centringSign(a: u32, b: u32) -> f32 {
   return select(1.0, -1.0, ((a + b) & 1u) == 1u);
+}
+
+// Double-single (hi, lo) arithmetic for long sums: error-free TwoSum (Knuth), then a
+// fast renormalisation. Deterministic like any fixed-order f32 code; needs IEEE adds
+// (no reassociation), which WGSL's f32 addition is.
+fn twoSum(a: f32, b: f32) -> vec2<f32> {
+  let s = a + b;
+  let bb = s - a;
+  return vec2<f32>(s, (a - (s - bb)) + (b - bb));
+}
+fn dsAdd(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  let s = twoSum(a.x, b.x);
+  let lo = s.y + (a.y + b.y);
+  let hi = s.x + lo;
+  return vec2<f32>(hi, lo - (hi - s.x));
+}
+fn dsAddF(a: vec2<f32>, b: f32) -> vec2<f32> {
+  let s = twoSum(a.x, b);
+  let lo = s.y + a.y;
+  let hi = s.x + lo;
+  return vec2<f32>(hi, lo - (hi - s.x));
 }

@@ -6,7 +6,7 @@
 // (the second term evaluated with the analytic formula). Columns kx = 0 and kx = −π
 // take M as is: the C2R drops the imaginary part of their column transforms, which is
 // exactly the Re of the reference.
-// Workgroup (x: bins / 64, y: pair of the tier).
+// Workgroup (x: bins / 64, y: pair of the chunk); the spectra go to the chunk's buffer.
 
 struct TierUniform {
   pairBase: u32,
@@ -18,8 +18,9 @@ struct TierUniform {
 @group(0) @binding(0) var<uniform> U: TierUniform;
 @group(0) @binding(1) var<storage, read> pairs: array<PairStatic>;
 @group(0) @binding(2) var<storage, read> state: array<f32>;
-@group(0) @binding(3) var<storage, read> psfSpec: array<vec2<f32>>;
-@group(0) @binding(4) var<storage, read_write> spec: array<vec2<f32>>;
+@group(0) @binding(3) var<storage, read> pairPsf: array<PairPsf>;
+@group(0) @binding(4) var<storage, read> psfSpec: array<vec2<f32>>;
+@group(0) @binding(5) var<storage, read_write> spec: array<vec2<f32>>;
 
 const H: u32 = N / 2u + 1u;
 
@@ -62,6 +63,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   } else {
     v = profilePhase(base, galaxy, st.jinv, mx, my);
   }
-  let idx = st.specOffset + f;
-  spec[idx] = (centringSign(a, b) * state[base + ST_FADU]) * cmul(psfSpec[idx], v);
+  let pp = pairPsf[p];
+  let pk = pp.weights.x * psfSpec[pp.slots.x * N * H + f] + pp.weights.y * psfSpec[pp.slots.y * N * H + f]
+    + pp.weights.z * psfSpec[pp.slots.z * N * H + f] + pp.weights.w * psfSpec[pp.slots.w * N * H + f];
+  spec[st.specOffset + f] = (centringSign(a, b) * state[base + ST_FADU]) * cmul(pk, v);
 }

@@ -5,12 +5,13 @@ import commonWgsl from '../../shaders/model-common.wgsl?raw';
 import setupWgsl from '../../shaders/model-setup.wgsl?raw';
 import spectrumWgsl from '../../shaders/model-spectrum.wgsl?raw';
 import accumulateWgsl from '../../shaders/accumulate-image.wgsl?raw';
+import residualWgsl from '../../shaders/residual-image.wgsl?raw';
 import cutWgsl from '../../shaders/grad-cut.wgsl?raw';
 import gradPairWgsl from '../../shaders/grad-pair.wgsl?raw';
 import sourcesWgsl from '../../shaders/grad-sources.wgsl?raw';
 import lossWgsl from '../../shaders/reduce-loss.wgsl?raw';
 
-export type GlobalKernel = 'setup' | 'accumulate' | 'sources' | 'loss';
+export type GlobalKernel = 'setup' | 'accumulate' | 'residual' | 'sources' | 'loss';
 export type TierKernel = 'spectrum' | 'cut' | 'gradPair';
 
 /** Workgroup sizes (invocations) of each kernel, for dispatch reports and cost models. */
@@ -18,6 +19,7 @@ export const WORKGROUP_SIZE: Record<GlobalKernel | TierKernel, number> = {
   setup: 64,
   spectrum: 64,
   accumulate: 256,
+  residual: 256,
   cut: 64,
   gradPair: 64,
   sources: 64,
@@ -27,6 +29,7 @@ export const WORKGROUP_SIZE: Record<GlobalKernel | TierKernel, number> = {
 const GLOBAL_SOURCES: Record<GlobalKernel, string> = {
   setup: setupWgsl,
   accumulate: accumulateWgsl,
+  residual: residualWgsl,
   sources: sourcesWgsl,
   loss: lossWgsl,
 };

@@ -46,6 +46,29 @@ export interface Pair extends StampGeometry {
   /** Quadrant pixel of stamp grid index (0, 0). Integers. */
   x0: number;
   y0: number;
+  /**
+   * Optional, for the GPU engine only (the reference uses `psf`): `psf` as the bilinear
+   * blend of four stamps of the quadrant's `Scene.psfGrids` entry, normalised to unit sum.
+   */
+  psfBlend?: PsfBlend;
+}
+
+/** psf = Σ weights[i]·stamp[stamps[i]] / Σ_pixels(same): a unit-sum bilinear blend. */
+export interface PsfBlend {
+  /** Stamp indices (iy·gridNx + ix) in the pair's quadrant grid. */
+  stamps: [number, number, number, number];
+  /** Bilinear weights (≥ 0, not normalised; a weight of 0 ignores its stamp). */
+  weights: [number, number, number, number];
+}
+
+/** A quadrant's PSF grid (src/data/psf.ts PsfGrid, the fields the engine needs). */
+export interface ScenePsfGrid {
+  gridNx: number;
+  gridNy: number;
+  /** Stamp side s (odd). */
+  size: number;
+  /** gridNy·gridNx stamps of size² values, stamp-major (iy·gridNx + ix), row-major inside. */
+  stamps: Float64Array;
 }
 
 export type SourceKind = 'galaxy' | 'star';
@@ -63,6 +86,8 @@ export interface Scene {
   quadrants: QuadrantData[];
   sources: SourceInfo[];
   pairs: Pair[];
+  /** Optional, for the GPU engine: per quadrant, the PSF grid that pairs' `psfBlend` refer to. */
+  psfGrids?: (ScenePsfGrid | undefined)[];
 }
 
 export interface Priors {
