@@ -6,6 +6,8 @@ import { register as registerSimulate } from './cmd-simulate';
 import { register as registerServe } from './cmd-serve';
 import { register as registerInspect } from './cmd-inspect';
 import { register as registerAssemble } from './cmd-assemble';
+import { register as registerRender } from './cmd-render';
+import { register as registerBench } from './cmd-bench';
 
 export function registerCommands(program: Command): void {
   registerFits(program);
@@ -14,4 +16,6 @@ export function registerCommands(program: Command): void {
   registerSimulate(program);
   registerServe(program);
   registerAssemble(program);
+  registerRender(program);
+  registerBench(program);
 }
