@@ -142,6 +142,8 @@ export class ShearEngine {
   readonly residualBuffer: GPUBuffer;
 
   private readonly device: GPUDevice;
+  private readonly ctx: GpuContext;
+  private readonly obsIvarBuffer: GPUBuffer;
   private readonly owned = new Map<GPUBuffer, MemoryCategory>();
   private readonly setupDispatch: Dispatch;
   private readonly chunks: ChunkDispatches[] = [];
@@ -160,6 +162,7 @@ export class ShearEngine {
 
   private constructor(ctx: GpuContext, layout: SceneLayout, priors: Priors | null, quadrantNames: string[]) {
     this.device = ctx.device;
+    this.ctx = ctx;
     this.layout = layout;
     this.priors = priors;
     this.nParams = layout.nParams;
@@ -177,6 +180,7 @@ export class ShearEngine {
     this.gradBuffer = this.buffer('grad', 'params', f32Bytes(L.nParams), STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.lossBuffer = this.buffer('loss', 'params', 32, STORAGE | GPUBufferUsage.COPY_SRC);
     const obsIvar = this.upload('obs-ivar', 'images', L.obsIvar.buffer as ArrayBuffer);
+    this.obsIvarBuffer = obsIvar;
     this.modelBuffer = this.buffer('model', 'images', f32Bytes(L.totalPixels), STORAGE | GPUBufferUsage.COPY_SRC);
     this.residualBuffer = this.buffer('residual', 'images', f32Bytes(L.totalPixels), STORAGE | GPUBufferUsage.COPY_SRC);
     this.stampsBuffer = this.buffer('stamps', 'chunk', f32Bytes(L.stampFloats), STORAGE | GPUBufferUsage.COPY_DST);
@@ -411,6 +415,16 @@ export class ShearEngine {
     if (withGrad) for (const c of this.chunks) out.push(info(c.cut), ...fftInfo(c.fft, 'r2c'), info(c.gradPair));
     for (const x of withGrad ? this.finalDispatches.withGrad : this.finalDispatches.withoutGrad) out.push(info(x));
     return out;
+  }
+
+  /**
+   * What other passes on the same scene (the Fisher pass, fisher-gpu.ts) read besides
+   * `layout`: the GPU context, the interleaved (obs, ivar) images (ivar 0 where masked) and
+   * each tier's PSF spectra (layout.tiers order, slots of TierBatch.psfSlots). Read-only.
+   */
+  sharedInputs(): { ctx: GpuContext; obsIvar: GPUBuffer; psfSpectra: readonly GPUBuffer[] } {
+    this.alive();
+    return { ctx: this.ctx, obsIvar: this.obsIvarBuffer, psfSpectra: this.psfSpecBuffers };
   }
 
   /** Bytes of the engine's live GPU buffers, in total and by category (memory.ts). */
