@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildInverseVariance, inverseVariance, sigmaClippedMedian, subtractBackground, zeroMasked } from './noise';
+import { gaussian, mulberry32 } from '../testing/prng';
 
 /** Independent sigma clipping: filter the kept list and sort it again each round. */
 function naiveClip(values: number[], nsigma = 3): { median: number; std: number; kept: number } {
@@ -17,18 +18,10 @@ function naiveClip(values: number[], nsigma = 3): { median: number; std: number;
   throw new Error('no convergence');
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) and Gaussian deviates. */
+/** Deterministic uniform and Gaussian deviates. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const g = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-  return { u, g };
+  const u = mulberry32(seed);
+  return { u, g: () => gaussian(u) };
 }
 
 describe('sigmaClippedMedian', () => {

@@ -22,6 +22,7 @@
 
 import { chooseTier, stampRadiusPx } from '../data/tiers';
 import { estimateEngineMemory, type MemoryEstimate } from './memory';
+import { mulberry32 } from '../testing/prng';
 
 export interface GpuSpec {
   name: string;
@@ -393,17 +394,7 @@ export function meanVisibleQuadrants(quads: Rect[], n: number): number {
   return s / (b.w * b.h);
 }
 
-/** Mulberry32: a small deterministic PRNG for the tier-mix quadrature. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../testing/prng';
 
 export interface TierMixOptions {
   /** Monte-Carlo draws (default 20,000; deterministic seed). */

@@ -16,21 +16,13 @@ import { openSource } from '../data/storage/index';
 import { lossAndGradient } from '../reference/gradient';
 import { DEFAULT_PRIORS, paramNames, renderScene, type Pair, type Scene, type SourceInfo } from '../reference/scene';
 import type { Mat2 } from '../reference/shape';
+import { mulberry32, gaussian } from '../testing/prng';
+
+const rng = mulberry32;
 
 const root = server.config.root.replace(/\/$/, '');
 const PSF_URL = new URL(`/@fs${root.slice(0, root.lastIndexOf('/'))}/shared/fixtures/subtile-small/subtile/psf/2704_00_3-4_psf.fits`, location.href).href;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const gaussian = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 
 const J_FLIPPED: Mat2 = [-0.1, 0.004, 0.003, 0.1];
 const J_ROTATED: Mat2 = [0.07, -0.072, 0.071, 0.069];

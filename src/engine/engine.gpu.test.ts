@@ -7,18 +7,10 @@ import { ShearEngine } from './engine';
 import { lossAndGradient } from '../reference/gradient';
 import { DEFAULT_PRIORS, paramNames, renderScene, type Pair, type Scene, type SourceInfo } from '../reference/scene';
 import type { Mat2 } from '../reference/shape';
+import { mulberry32, gaussian } from '../testing/prng';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const gaussian = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+const rng = mulberry32;
+
 
 // Elliptical, off-centre Gaussian PSF (so P(k) is complex), unit sum.
 function psf(size: number, sx: number, sy: number, rho: number, ox: number, oy: number): Float64Array {

@@ -2,6 +2,9 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { acquireGpu, type GpuContext } from './device';
 import { createFft, FFT_SIZES, type Fft2d, type FftVariant } from './fft';
 import { complex64, transform2d, realToHalfSpectrum, halfSpectrumToReal, type Complex64, type Method } from '../reference/dft';
+import { mulberry32 } from '../testing/prng';
+
+const rng = mulberry32;
 
 // Tolerance of issue 4: max error ≤ 1e-5 of max |X| of the float64 oracle.
 const TOL = 1e-5;
@@ -14,16 +17,6 @@ const BATCH: Record<FftVariant, Record<number, number>> = {
 // Leading padding (bytes) so every call also exercises a non-zero offset.
 const PAD = 8 * 5;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let ctx: GpuContext;
 beforeAll(async () => {

@@ -1,16 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { complex64, dft1d, fft1d, transform2d, realToHalfSpectrum, halfSpectrumToReal, type Complex64 } from './dft';
+import { mulberry32 } from '../testing/prng';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
+
 
 function random(n: number, r: () => number): Complex64 {
   const x = complex64(n);

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { centredFrequency, dft2Centred, fft1d, fft2d, idft2Centred } from './fft64';
+import { mulberry32 } from '../testing/prng';
 
-// Deterministic pseudo-random numbers (mulberry32) so failures reproduce.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
+const rng = (seed: number) => {
+  const u = mulberry32(seed);
+  return () => u() - 0.5;
+};
+
 
 // Direct O(N²) DFT straight from the definition, the independent check.
 function directDft1d(re: Float64Array, im: Float64Array, sign: number): [Float64Array, Float64Array] {

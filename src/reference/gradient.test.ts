@@ -17,21 +17,10 @@ import {
   type SourceInfo,
 } from './scene';
 import type { Mat2 } from './shape';
+import { mulberry32, gaussian } from '../testing/prng';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
-function gaussian(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
 
 // An elliptical, slightly off-centre Gaussian PSF: P(k) then has an imaginary part.
 function psf(size: number, sx: number, sy: number, rho: number, ox: number, oy: number): Float64Array {

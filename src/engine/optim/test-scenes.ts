@@ -4,20 +4,9 @@
 import { renderScene, type Pair, type Scene, type SourceInfo } from '../../reference/scene';
 import type { Mat2 } from '../../reference/shape';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng, gaussian } from '../../testing/prng';
 
-export function gaussian(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
+export { rng, gaussian };
 
 /** Unit-sum, slightly elliptical Gaussian PSF stamp (odd size). */
 export function gaussianPsf(size: number, sx: number, sy: number, rho = 0): Float64Array {
