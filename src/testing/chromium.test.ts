@@ -22,3 +22,14 @@ describe('finding a browser and an adapter fails loudly, with the fix', () => {
     expect((err as Error).message).toMatch(/apt-get install chromium/);
   });
 });
+
+describe('WebGPU adapter mode', () => {
+  it('defaults to SwiftShader and switches to the hardware flags with SHEARWB_WEBGPU=hardware', async () => {
+    const { chromiumArgs } = await import('./chromium');
+    expect(chromiumArgs({})).toContain('--use-webgpu-adapter=swiftshader');
+    const hw = chromiumArgs({ SHEARWB_WEBGPU: 'hardware' });
+    expect(hw).toContain('--enable-unsafe-webgpu');
+    expect(hw.some((a) => a.includes('swiftshader'))).toBe(false);
+    expect(() => chromiumArgs({ SHEARWB_WEBGPU: 'cuda' })).toThrow(/SHEARWB_WEBGPU=cuda/);
+  });
+});
