@@ -1,5 +1,6 @@
 // An open sub-tile: loading (in a worker) with progress, errors in plain words, then the workbench:
-// quadrants and sources on the left, linked panels in the middle, later views on the right.
+// quadrants and sources on the left, linked panels in the middle, the fit and the selected source
+// beside them, and the right-hand column kept for the sky view and the catalogue explorer.
 import { useEffect } from 'react';
 import type { PrepareProgress } from '../data/exposure-set';
 import { rememberManifest } from '../state/recent';
@@ -13,6 +14,9 @@ import { QuadrantSwitcher } from './QuadrantSwitcher';
 import { Readout } from './Readout';
 import { SourceList } from './SourceList';
 import { Toolbar } from './Toolbar';
+import { RunPanel } from './RunPanel';
+import { SourceInspector } from './SourceInspector';
+import { endEngineSession, startEngineSession } from './engine-client';
 import type { WorkbenchData } from '../state/workbench-data';
 
 function useLoad(manifest: string, files: Map<string, Blob> | undefined) {
@@ -42,10 +46,15 @@ function useLoad(manifest: string, files: Map<string, Blob> | undefined) {
     setLoad({ status: 'loading', stage, files: [] });
     const url = absoluteManifestUrl(manifest, files);
     loadSubtile(manifest, { files, onProgress }).then(
-      (d) => {
+      ({ data, set }) => {
         if (!live) return;
-        setData(d);
+        setData(data);
         if (!files) rememberManifest(manifest);
+        // The engine starts at once (pipelines compile while the user looks at the data); saved
+        // results in the link are shown by one forward render, never by a fit.
+        const session = startEngineSession(set);
+        const results = useWorkbench.getState().results;
+        if (results) void session.loadResults(results);
       },
       (e) => {
         if (live) setLoad({ status: 'error', error: explainError(e, url) });
@@ -53,6 +62,7 @@ function useLoad(manifest: string, files: Map<string, Blob> | undefined) {
     );
     return () => {
       live = false;
+      endEngineSession();
     };
   }, [manifest, files]);
 }
@@ -112,17 +122,20 @@ function Workbench({ data }: { data: WorkbenchData }) {
         <PanelGrid data={data} />
         <Readout data={data} />
         <p className="muted legend-line">
-          Ellipses: {OVERLAY_HLR_SCALE}× catalogue half-light radius, coloured by {overlay.by} ({overlay.lo.toPrecision(3)} dark → {overlay.hi.toPrecision(3)} yellow, log scale); selected in pink.
+          Ellipses: {OVERLAY_HLR_SCALE}× half-light radius (fitted shape and shear once the engine has them, catalogue before), coloured by {overlay.by} ({overlay.lo.toPrecision(3)} dark → {overlay.hi.toPrecision(3)} yellow, log scale); selected in pink.
         </p>
       </main>
+      <aside className="tools" data-testid="tools-column">
+        <RunPanel />
+        <SourceInspector data={data} />
+      </aside>
+      {/* Reserved for the sky view (Aladin Lite) and the catalogue explorer (DuckDB-WASM), linked to the same selection. */}
       <aside className="right">
         <section className="placeholder" data-testid="sky-view-slot">
           <h2>Sky view</h2>
-          <p className="muted">Aladin Lite view of the sub-tile (planned).</p>
         </section>
         <section className="placeholder" data-testid="catalogue-slot">
           <h2>Catalogue explorer</h2>
-          <p className="muted">DuckDB-WASM queries over the catalogue and results (planned).</p>
         </section>
       </aside>
     </div>

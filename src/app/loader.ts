@@ -15,11 +15,15 @@ export function absoluteManifestUrl(url: string, files?: Map<string, Blob>): str
   return new URL(url, location.href).href;
 }
 
-export async function loadSubtile(manifestUrl: string, opts: { files?: Map<string, Blob>; onProgress?: (p: PrepareProgress) => void }): Promise<WorkbenchData> {
+/** The UI's view of the sub-tile, and the exposure set itself (the engine worker gets a copy). */
+export async function loadSubtile(
+  manifestUrl: string,
+  opts: { files?: Map<string, Blob>; onProgress?: (p: PrepareProgress) => void },
+): Promise<{ data: WorkbenchData; set: ExposureSet }> {
   const storage: StorageOptions = opts.files ? { files: opts.files } : {};
   const url = absoluteManifestUrl(manifestUrl, opts.files);
   const set = await prepareInWorker(url, { storage, onProgress: opts.onProgress });
-  return toWorkbenchData(set, storage);
+  return { data: await toWorkbenchData(set, storage), set };
 }
 
 async function positionAngles(set: ExposureSet, storage: StorageOptions): Promise<Map<number, number>> {

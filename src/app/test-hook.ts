@@ -1,5 +1,6 @@
 // A small read-only window hook for end-to-end tests (and debugging from the console):
 // state summaries, image values, and where an image pixel is on the screen.
+import { useRun } from '../state/run';
 import { shareQuery, sortedSources, useWorkbench } from '../state/store';
 import type { PanelKind } from '../state/workbench-data';
 import { panelValue } from './Readout';
@@ -21,6 +22,33 @@ export interface ShearWbHook {
   feed(quadrant: number, imgs: { model?: ArrayLike<number>; residual?: ArrayLike<number>; chi?: ArrayLike<number> }): void;
   /** RGBA statistics of a panel's canvas: mean colour, and whether all pixels are grey (r = g = b). */
   canvasStats(panel: PanelKind): { mean: [number, number, number]; grey: boolean; hash: number };
+  /** The engine and the run: status, phase, counters (fit steps run in this page), loss history, shear. */
+  run(): Record<string, unknown>;
+  /** Values of a panel's image of the current quadrant over a box (row-major, NaN outside the image). */
+  cutout(panel: PanelKind, x0: number, y0: number, w: number, h: number): number[];
+  /** A source's current parameters (flux, hlr, e1, e2, dx, dy or flux, dx, dy), or null outside the fit. */
+  sourceValues(objectId: number): number[] | null;
+  /** A source's pixel position in quadrant q (default: the current one), or null where it is not visible. */
+  sourcePixel(objectId: number, q?: number): [number, number] | null;
+}
+
+function runSummary(): Record<string, unknown> {
+  const r = useRun.getState();
+  return {
+    engine: r.engine.kind,
+    engineMessage: r.engine.kind === 'unavailable' ? r.engine.message : null,
+    phase: r.phase,
+    message: r.message,
+    counters: r.counters,
+    history: r.history,
+    origin: r.origin,
+    g1: r.params ? r.params[0] : null,
+    g2: r.params ? r.params[1] : null,
+    g1Err: r.g1Err,
+    g2Err: r.g2Err,
+    excluded: r.excluded,
+    trajectoryLength: r.trajectory.steps.length,
+  };
 }
 
 export function installTestHook() {
@@ -76,6 +104,25 @@ export function installTestHook() {
         if (v) out[k] = v;
       }
       useWorkbench.getState().setPanelImages(quadrant, out);
+    },
+    run: runSummary,
+    cutout: (panel, x0, y0, w, h) => {
+      const out: number[] = [];
+      for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) out.push(panelValue(panel, x, y) ?? NaN);
+      return out;
+    },
+    sourceValues: (id) => {
+      const r = useRun.getState();
+      if (!r.index || !r.params) return null;
+      const i = r.index.objectIds.indexOf(id);
+      if (i < 0) return null;
+      const o = r.index.offsets[i];
+      return Array.from(r.params.subarray(o, o + (r.index.kinds[i] === 'galaxy' ? 6 : 3)));
+    },
+    sourcePixel: (id, q) => {
+      const s = useWorkbench.getState();
+      const p = s.data?.sources.find((x) => x.object_id === id)?.perQuadrant[q ?? s.quadrant];
+      return p?.visible ? [p.x, p.y] : null;
     },
     canvasStats: (panel) => {
       const c = document.querySelector(`[data-testid=canvas-${panel}]`) as HTMLCanvasElement;

@@ -8,6 +8,9 @@ import { register as registerInspect } from './cmd-inspect';
 import { register as registerAssemble } from './cmd-assemble';
 import { register as registerRender } from './cmd-render';
 import { register as registerBench } from './cmd-bench';
+import { register as registerRun } from './cmd-run';
+import { register as registerBatch } from './cmd-batch';
+import { register as registerJobs } from './cmd-jobs';
 
 export function registerCommands(program: Command): void {
   registerFits(program);
@@ -18,4 +21,7 @@ export function registerCommands(program: Command): void {
   registerAssemble(program);
   registerRender(program);
   registerBench(program);
+  registerRun(program);
+  registerBatch(program);
+  registerJobs(program);
 }

@@ -2,7 +2,8 @@
 // Playwright: `window.shearwb` (protocol.ts). No UI; #status says where the page is, for debugging.
 import { acquireGpu, type GpuContext } from '../engine/device';
 import { readHeld, releaseHeld } from './arrays';
-import { PROTOCOL_VERSION, type AdapterReport, type RenderJob, type ShearwbPageApi } from './protocol';
+import { runFitJob } from './fit-job';
+import { PROTOCOL_VERSION, type AdapterReport, type FitJob, type RenderJob, type ShearwbPageApi } from './protocol';
 import { adapterReport, runRender } from './render-job';
 
 const status = (s: string) => {
@@ -36,6 +37,13 @@ const api: ShearwbPageApi = {
       status(`render ${job.manifestUrl}`);
       const r = await runRender(await gpu, job);
       status(`rendered ${r.report.sourcesRendered} sources in ${r.quadrants.length} quadrants`);
+      return r;
+    }),
+  fit: (job: FitJob) =>
+    serial(async () => {
+      status(`fit ${job.manifestUrl}`);
+      const r = await runFitJob(await gpu, job);
+      status(`fitted ${r.sources.length} sources: g = (${r.g1.toFixed(4)}, ${r.g2.toFixed(4)})`);
       return r;
     }),
   read: readHeld,

@@ -103,7 +103,117 @@ export interface RenderResult {
   quadrants: RenderedQuadrant[];
 }
 
-export type Job = RenderJob;
+/** Fit options that cross the protocol (src/engine/fit.ts FitConfig). */
+export interface FitJobConfig {
+  optimizer?: 'lbfgs' | 'adam';
+  steps?: number;
+  lr?: number;
+  tol?: number;
+  gtol?: number;
+  every?: number;
+  priors?: { gSigma: number; fluxLogSigma: number; hlrLogSigma: number; eSigma: number; offsetSigma: number };
+}
+
+/** `shearwb run`: prepare, fit (MAP + Laplace errors), hand the results back. */
+export interface FitJob extends JobBase {
+  kind: 'fit';
+  config?: FitJobConfig;
+  /** Draw diagnostics_*.png in the page (default true). */
+  diagnostics?: boolean;
+  /** Testing only: destroy the page's GPU device after this MAP progress step (device-loss handling). */
+  loseDeviceAtStep?: number;
+}
+
+/** One fitted source, as JSON (NaN where a value does not apply or could not be computed). */
+export interface FitSourceJson {
+  objectId: number;
+  kind: 'galaxy' | 'star';
+  ra: number;
+  dec: number;
+  core: boolean;
+  catalogFlux: number;
+  catalogHlr: number;
+  nQuadrants: number;
+  flux: number;
+  hlr: number;
+  e1: number;
+  e2: number;
+  dx: number;
+  dy: number;
+  fluxErr: number;
+  hlrErr: number;
+  e1Err: number;
+  e2Err: number;
+  dxErr: number;
+  dyErr: number;
+  chi2: number;
+  npix: number;
+}
+
+export interface FitDropJson {
+  objectId?: number;
+  what: string;
+  stage: string;
+  reason: string;
+}
+
+export interface FitQuadrantJson {
+  index: number;
+  name: string;
+  pixels: number;
+  valid: number;
+  flagged: number;
+  badRms: number;
+  badSci: number;
+  pairs: number;
+  note?: string;
+  /** Masked non-finite observations the engine found (should be 0: the data layer masks them first). */
+  engineNonFinite?: number;
+}
+
+export interface FitJobResult {
+  tileId: number;
+  subTileRow: number;
+  subTileCol: number;
+  coreRa: number;
+  coreDec: number;
+  g1: number;
+  g2: number;
+  g1Err: number;
+  g2Err: number;
+  covG: number[];
+  nGalaxies: number;
+  nStars: number;
+  sources: FitSourceJson[];
+  map: { method: 'lbfgs' | 'adam'; steps: number; evaluations: number; converged: boolean; reason: string; loss: number; gradNorm: number; relLossChange: number };
+  loss: number;
+  chi2: number;
+  negLogPrior: number;
+  validPixels: number;
+  pairs: number;
+  config: FitJobConfig & { optimizer: 'lbfgs' | 'adam'; steps: number; every: number };
+  dropped: FitDropJson[];
+  selectionCounts: Record<string, number>;
+  quadrants: FitQuadrantJson[];
+  warnings: string[];
+  adapter: AdapterReport;
+  timingsMs: Record<string, number>;
+  /** diagnostics_*.png bytes (observed | model | residual per quadrant), base64. */
+  diagnosticsPng?: string;
+}
+
+/** Progress the page reports through `window.shearwbProgress` when the driver exposes it. */
+export interface FitProgressJson {
+  phase: string;
+  step: number;
+  loss: number;
+  gradNorm: number;
+  g1: number;
+  g2: number;
+  elapsedMs: number;
+}
+
+export type Job = RenderJob | FitJob;
 
 /** What the page exposes as `window.shearwb`. */
 export interface ShearwbPageApi {
@@ -112,6 +222,7 @@ export interface ShearwbPageApi {
   ready: Promise<AdapterReport>;
   adapter(): Promise<AdapterReport>;
   render(job: RenderJob): Promise<RenderResult>;
+  fit(job: FitJob): Promise<FitJobResult>;
   /** Base64 of bytes [offset, offset + length) of a held array. */
   read(id: string, offset: number, length: number): string;
   /** Drop a held array (all of them without an id). */
@@ -121,5 +232,7 @@ export interface ShearwbPageApi {
 declare global {
   interface Window {
     shearwb?: ShearwbPageApi;
+    /** Exposed by the Node driver (page.exposeFunction) to receive fit progress. */
+    shearwbProgress?: (p: FitProgressJson) => unknown;
   }
 }

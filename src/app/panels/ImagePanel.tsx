@@ -4,7 +4,8 @@ import { useWorkbench } from '../../state/store';
 import type { ColourMap, Stretch, View } from '../../state/share';
 import type { PanelKind, UiQuadrant, UiSource } from '../../state/workbench-data';
 import { ImageRenderer } from './image-renderer';
-import { ellipsePoints, OVERLAY_HLR_SCALE } from './overlay';
+import { ellipsePoints, fittedEllipsePoints, OVERLAY_HLR_SCALE } from './overlay';
+import { useRun } from '../../state/run';
 import { imageToScreen, screenToImage, zoomAbout } from './view-math';
 
 export interface PanelProps {
@@ -33,6 +34,10 @@ export function ImagePanel(p: PanelProps) {
   const view = useWorkbench((s) => s.view);
   const hover = useWorkbench((s) => s.hover);
   const selected = useWorkbench((s) => s.source);
+  // Ellipses follow the fit once the engine has one (hlr, e1, e2 and the shear), else the catalogue.
+  const fits = useWorkbench((s) => s.fits);
+  const g1 = useRun((s) => (s.params ? s.params[0] : 0));
+  const g2 = useRun((s) => (s.params ? s.params[1] : 0));
   const { setView, setHover, selectSource, setPanelSize } = useWorkbench.getState();
 
   // Size: the wrapper's CSS box, in whole pixels.
@@ -141,11 +146,14 @@ export function ImagePanel(p: PanelProps) {
       const q = s.perQuadrant[p.quadrant.index];
       const [cx, cy] = imageToScreen(view, size, q.x, q.y);
       if (cx < -margin || cy < -margin || cx > size.w + margin || cy > size.h + margin) continue;
-      const pts = ellipsePoints(s, p.quadrant.index).map(([x, y]) => imageToScreen(view, size, x, y));
+      const f = fits[s.object_id];
+      const shape = f && f.hlr !== undefined && f.e1 !== undefined && f.e2 !== undefined ? { hlr: f.hlr, e1: f.e1, e2: f.e2 } : null;
+      const img = shape ? fittedEllipsePoints(s, p.quadrant.index, shape, [g1, g2]) : ellipsePoints(s, p.quadrant.index);
+      const pts = img.map(([x, y]) => imageToScreen(view, size, x, y));
       out.push({ id: s.object_id, points: pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '), colour: p.colourOf(s), selected: s.object_id === selected });
     }
     return out;
-  }, [view, size, p.sources, p.quadrant, p.colourOf, selected]);
+  }, [view, size, p.sources, p.quadrant, p.colourOf, selected, fits, g1, g2]);
 
   const marker = hover && view ? imageToScreen(view, size, Math.round(hover.x), Math.round(hover.y)) : null;
   const px = view ? view.zoom : 1;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ellipsePoints, OVERLAY_HLR_SCALE } from './overlay';
+import { ellipsePoints, fittedEllipsePoints, OVERLAY_HLR_SCALE } from './overlay';
 import type { UiSource } from '../../state/workbench-data';
 
 // Pixel offsets of the ellipse's extreme point along each image axis.
@@ -28,5 +28,32 @@ describe('overlay ellipses through the WCS Jacobian', () => {
     const rotated: [number, number, number, number] = [0, 0.1, 0.1, 0];
     const e = extent(ellipsePoints(src(0, rotated), 0, 72), 50, 60);
     expect(e.x).toBeCloseTo((OVERLAY_HLR_SCALE * 0.5) / 0.1, 6);
+  });
+});
+
+describe('fitted ellipses (A = S(g)·S(ε))', () => {
+  const northUp: [number, number, number, number] = [0.1, 0, 0, 0.1];
+  const s = src(0, northUp);
+  const axes = (pts: Array<[number, number]>) => {
+    const r = pts.map(([x, y]) => Math.hypot(x - 50, y - 60));
+    return { max: Math.max(...r), min: Math.min(...r) };
+  };
+  it('round and unsheared: a circle of OVERLAY_HLR_SCALE·hlr', () => {
+    const { max, min } = axes(fittedEllipsePoints(s, 0, { hlr: 0.4, e1: 0, e2: 0 }, [0, 0], 72));
+    expect(max).toBeCloseTo((OVERLAY_HLR_SCALE * 0.4) / 0.1, 9);
+    expect(min).toBeCloseTo(max, 9);
+  });
+  it('a shear alone gives axis ratio (1 − |g|)/(1 + |g|) with area preserved', () => {
+    const { max, min } = axes(fittedEllipsePoints(s, 0, { hlr: 0.4, e1: 0, e2: 0 }, [0.2, 0], 720));
+    expect(min / max).toBeCloseTo(0.8 / 1.2, 4);
+    expect(Math.sqrt(min * max)).toBeCloseTo((OVERLAY_HLR_SCALE * 0.4) / 0.1, 3);
+  });
+  it('a distortion e has axis ratio √((1 − e)/(1 + e)) (b/a of a distortion), along u for e1 > 0', () => {
+    const e = 0.6;
+    const pts = fittedEllipsePoints(s, 0, { hlr: 0.4, e1: e, e2: 0 }, [0, 0], 720);
+    const { max, min } = axes(pts);
+    expect(min / max).toBeCloseTo(Math.sqrt((1 - e) / (1 + e)), 4);
+    // u = +0.1·x here: the major axis lies along x.
+    expect(Math.max(...pts.map((p) => Math.abs(p[0] - 50)))).toBeCloseTo(max, 3);
   });
 });

@@ -36,3 +36,34 @@ export function logPosition(v: number, lo: number, hi: number): number {
   if (!(v > 0) || !(hi > lo) || !(lo > 0)) return 0.5;
   return Math.min(1, Math.max(0, Math.log(v / lo) / Math.log(hi / lo)));
 }
+
+/** 2×2 shear matrix S(g) = (1 − |g|²)^(−1/2)·[[1+g1, g2], [g2, 1−g1]] (DESIGN §2), row-major. */
+function shearMatrix(g1: number, g2: number): [number, number, number, number] {
+  const f = 1 / Math.sqrt(Math.max(1e-12, 1 - g1 * g1 - g2 * g2));
+  return [f * (1 + g1), f * g2, f * g2, f * (1 - g1)];
+}
+
+/**
+ * The fitted shape's ellipse (image pixels): the model's half-light isophote scaled by
+ * OVERLAY_HLR_SCALE, w = A·(scale·hlr)·(cos t, sin t) in (u, v) with A = S(g)·S(ε) and ε the
+ * reduced-shear form of the distortion e, |ε| = |e| / (1 + √(1 − |e|²)); mapped by J⁻¹.
+ */
+export function fittedEllipsePoints(s: UiSource, q: number, fit: { hlr: number; e1: number; e2: number }, g: [number, number], n = 24): Array<[number, number]> {
+  const p = s.perQuadrant[q];
+  const [dudx, dudy, dvdx, dvdy] = p.jac;
+  const det = dudx * dvdy - dudy * dvdx;
+  const e = Math.hypot(fit.e1, fit.e2);
+  const k = e > 0 ? 1 / (1 + Math.sqrt(Math.max(0, 1 - Math.min(e * e, 1 - 1e-12)))) : 0;
+  const [a, b, c, d] = shearMatrix(g[0], g[1]);
+  const [p0, p1, p2, p3] = shearMatrix(fit.e1 * k, fit.e2 * k);
+  const A = [a * p0 + b * p2, a * p1 + b * p3, c * p0 + d * p2, c * p1 + d * p3];
+  const r = OVERLAY_HLR_SCALE * fit.hlr;
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < n; i++) {
+    const t = (2 * Math.PI * i) / n;
+    const u = r * (A[0] * Math.cos(t) + A[1] * Math.sin(t));
+    const v = r * (A[2] * Math.cos(t) + A[3] * Math.sin(t));
+    out.push([p.x + (dvdy * u - dudy * v) / det, p.y + (-dvdx * u + dudx * v) / det]);
+  }
+  return out;
+}
