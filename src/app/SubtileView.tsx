@@ -16,8 +16,10 @@ import { SourceList } from './SourceList';
 import { Toolbar } from './Toolbar';
 import { RunPanel } from './RunPanel';
 import { SourceInspector } from './SourceInspector';
+import { SkyView } from './sky/SkyView';
 import { endEngineSession, startEngineSession } from './engine-client';
 import type { WorkbenchData } from '../state/workbench-data';
+import { CatalogueExplorer } from './catalogue/CatalogueExplorer';
 
 function useLoad(manifest: string, files: Map<string, Blob> | undefined) {
   useEffect(() => {
@@ -131,12 +133,8 @@ function Workbench({ data }: { data: WorkbenchData }) {
       </aside>
       {/* Reserved for the sky view (Aladin Lite) and the catalogue explorer (DuckDB-WASM), linked to the same selection. */}
       <aside className="right">
-        <section className="placeholder" data-testid="sky-view-slot">
-          <h2>Sky view</h2>
-        </section>
-        <section className="placeholder" data-testid="catalogue-slot">
-          <h2>Catalogue explorer</h2>
-        </section>
+        <SkyView data={data} />
+        <CatalogueExplorer data={data} />
       </aside>
     </div>
   );
