@@ -10,6 +10,7 @@
 import { DEFAULT_PRIORS, paramNames, sourceOffsets, type Priors } from '../reference/scene';
 import type { FisherFn, FitBackend } from './fit-backend';
 import { robustLaplace } from './fit-laplace';
+import { polishMap, type PolishResult, type PolishStep } from './fit-polish';
 import { planFit, type FitDrop, type FitPlan, type FitReport, type FitSourceMeta } from './fit-plan';
 import { sourceStatistics } from './fit-stats';
 import { fitMap, type MapOptions } from './optim/map';
@@ -32,6 +33,11 @@ export interface FitConfig {
   every?: number;
   /** Priors (default SHINE's, DESIGN §2). */
   priors?: Priors;
+  /**
+   * Gauss–Newton polish after L-BFGS (default on for L-BFGS, never for Adam, which is kept as
+   * SHINE runs it): takes ĝ to the MAP where a float32 loss stops the quasi-Newton search early.
+   */
+  polish?: boolean;
 }
 
 export interface FitProgress {
@@ -82,6 +88,8 @@ export interface MapSummary {
   gradNorm: number;
   relLossChange: number;
   lossHistory: number[];
+  /** Gauss–Newton polish steps after the optimiser: Newton step in g (σ_g units), step length, loss. */
+  polish?: PolishStep[];
 }
 
 export interface FitResult {
@@ -158,6 +166,7 @@ export function resolveFitConfig(c: FitConfig): FitResult['config'] {
   else if (c.tol !== undefined) out.tol = c.tol;
   if (c.gtol !== undefined) out.gtol = c.gtol;
   if (optimizer === 'adam') out.lr = c.lr ?? 0.002;
+  out.polish = optimizer === 'lbfgs' && c.polish !== false;
   return out;
 }
 
@@ -194,13 +203,22 @@ export async function fitPlan(plan: FitPlan, backend: FitBackend, config: FitCon
   if (fit.reason === 'non-finite') throw new Error(`fit: the loss became non-finite after ${fit.steps} steps (reason 'non-finite'); no result`);
 
   let t = now();
-  const final = await withLoss(backend.final(fit.params), 'in the final evaluation');
+  let mapParams = fit.params;
+  let polish: PolishResult | undefined;
+  if (cfg.polish) {
+    polish = await withLoss(polishMap(scene, fit.params, cfg.priors, backend.objective, hooks.fisher ?? backend.fisher, { signal: hooks.signal }), 'while polishing the MAP');
+    mapParams = polish.params;
+    timings.polish = now() - t;
+  }
+
+  t = now();
+  const final = await withLoss(backend.final(mapParams), 'in the final evaluation');
   timings.final = now() - t;
-  await progress?.({ phase: 'uncertainties', step: fit.steps, loss: final.loss, gradNorm: fit.gradNorm, g1: fit.params[0], g2: fit.params[1], elapsedMs: now() - t0 });
+  await progress?.({ phase: 'uncertainties', step: fit.steps, loss: final.loss, gradNorm: fit.gradNorm, g1: mapParams[0], g2: mapParams[1], elapsedMs: now() - t0 });
 
   t = now();
   const dropped: FitDrop[] = [...plan.report.dropped];
-  const lap = await robustLaplace(scene, fit.params, cfg.priors, hooks.fisher ?? backend.fisher);
+  const lap = await robustLaplace(scene, mapParams, cfg.priors, hooks.fisher ?? backend.fisher);
   for (const s of lap.unconstrained)
     dropped.push({ objectId: plan.sources[s].objectId, what: 'source errors', stage: 'uncertainty', reason: 'Hessian block not positive definite: errors NaN, left out of the shear marginalisation' });
   timings.uncertainties = now() - t;
@@ -209,7 +227,7 @@ export async function fitPlan(plan: FitPlan, backend: FitBackend, config: FitCon
   const stats = sourceStatistics(scene, final.residuals);
   timings.statistics = now() - t;
   const off = sourceOffsets(scene);
-  const P = fit.params;
+  const P = mapParams;
   const S = lap.sigma;
   const sources: FitSourceResult[] = plan.sources.map((m, i) => {
     const o = off[i];
@@ -265,6 +283,7 @@ export async function fitPlan(plan: FitPlan, backend: FitBackend, config: FitCon
       gradNorm: fit.gradNorm,
       relLossChange: fit.relLossChange,
       lossHistory: fit.lossHistory,
+      ...(polish ? { polish: polish.steps } : {}),
     },
     loss: final.loss,
     chi2: final.chi2,
