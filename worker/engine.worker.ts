@@ -11,7 +11,7 @@ import { paramsTable, readParamsTable } from '../src/data/products/params';
 import { productNames } from '../src/data/products/names';
 import { openSource, readAll } from '../src/data/storage/index';
 import { acquireGpu, type GpuContext } from '../src/engine/device';
-import { gpuBackend, referenceFisher, type FitBackend } from '../src/engine/fit-backend';
+import { gpuBackend, type FitBackend } from '../src/engine/fit-backend';
 import { robustLaplace } from '../src/engine/fit-laplace';
 import { planFit, type FitPlan } from '../src/engine/fit-plan';
 import { sourceStatistics } from '../src/engine/fit-stats';
@@ -116,7 +116,7 @@ async function backendFor(exclude: number[]): Promise<{ sub: SubScene; backend: 
   p.sources.forEach((s, i) => exclude.includes(s.objectId) && drop.add(i));
   const sub = withoutSources(p.scene, drop);
   if (sub.scene.pairs.length === 0) throw new Error('nothing left to model: every source is excluded');
-  const backend = await gpuBackend(need(ctx, 'backend'), sub.scene, DEFAULT_PRIORS, referenceFisher);
+  const backend = await gpuBackend(need(ctx, 'backend'), sub.scene, DEFAULT_PRIORS); // GPU Fisher for the Laplace errors
   current = { key, sub, backend };
   return current;
 }

@@ -2,13 +2,14 @@
 
 import type { ExposureSet } from '../data/exposure-set';
 import type { GpuContext } from './device';
-import { gpuBackend, referenceFisher } from './fit-backend';
+import { gpuBackend } from './fit-backend';
 import { fitPlan, planFit, resolveFitConfig, type FitConfig, type FitHooks, type FitResult } from './fit';
 
 const now = () => performance.now();
 
 /**
- * Plan, create the GPU backend, fit, destroy. Throws a clear Error when nothing can be fitted
+ * Plan, create the GPU backend, fit, destroy. The Laplace errors use the GPU Fisher unless
+ * `hooks.fisher` names another (e.g. `referenceFisher`, float64 CPU). Throws a clear Error when nothing can be fitted
  * (no source visible with data in any quadrant).
  */
 export async function fitExposureSet(ctx: GpuContext, set: ExposureSet, config: FitConfig = {}, hooks: FitHooks = {}): Promise<FitResult> {
@@ -23,7 +24,7 @@ export async function fitExposureSet(ctx: GpuContext, set: ExposureSet, config: 
   const cfg = resolveFitConfig(config);
   const tPlan = now() - t0;
   let t = now();
-  const backend = await gpuBackend(ctx, plan.scene, cfg.priors, hooks.fisher ?? referenceFisher);
+  const backend = await gpuBackend(ctx, plan.scene, cfg.priors, hooks.fisher);
   const tEngine = now() - t;
   try {
     const r = await fitPlan(plan, backend, cfg, hooks);

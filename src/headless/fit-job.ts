@@ -3,6 +3,7 @@
 // and hand back plain JSON. Progress goes to window.shearwbProgress when the driver exposes it.
 import { diagnosticsPng, type DiagnosticPanel } from '../data/products/diagnostics';
 import type { GpuContext } from '../engine/device';
+import { referenceFisher } from '../engine/fit-backend';
 import { fitExposureSet } from '../engine/fit-gpu';
 import type { FitProgress, FitResult } from '../engine/fit';
 import type { Scene } from '../reference/scene';
@@ -42,7 +43,12 @@ export async function runFitJob(gpu: GpuContext, job: FitJob): Promise<FitJobRes
     if (report) void Promise.resolve(report({ ...p })).catch(() => undefined);
     if (job.loseDeviceAtStep !== undefined && p.phase === 'map' && p.step >= job.loseDeviceAtStep) gpu.device.destroy();
   };
-  const r = await fitExposureSet(gpu, set, job.config ?? {}, { onProgress, onPlan: (plan) => (scene = plan.scene) });
+  // Laplace errors from the GPU Fisher; `fisher: 'reference'` (validation, comparisons) asks for
+  // the float64 CPU blocks instead.
+  const fisherChoice = job.fisher ?? 'gpu';
+  if (fisherChoice !== 'gpu' && fisherChoice !== 'reference') throw new Error(`fit job: fisher must be 'gpu' or 'reference', got ${JSON.stringify(fisherChoice)}`);
+  const fisher = fisherChoice === 'reference' ? referenceFisher : undefined;
+  const r = await fitExposureSet(gpu, set, job.config ?? {}, { onProgress, onPlan: (plan) => (scene = plan.scene), fisher });
   const t1 = now();
   let png: string | undefined;
   if (job.diagnostics !== false && scene) png = toBase64(diagnosticsPng(diagnosticPanels(scene, r)));

@@ -112,6 +112,8 @@ export interface FitJobConfig {
   gtol?: number;
   every?: number;
   priors?: { gSigma: number; fluxLogSigma: number; hlrLogSigma: number; eSigma: number; offsetSigma: number };
+  /** Gauss–Newton polish after L-BFGS (default true). */
+  polish?: boolean;
 }
 
 /** `shearwb run`: prepare, fit (MAP + Laplace errors), hand the results back. */
@@ -122,6 +124,8 @@ export interface FitJob extends JobBase {
   diagnostics?: boolean;
   /** Testing only: destroy the page's GPU device after this MAP progress step (device-loss handling). */
   loseDeviceAtStep?: number;
+  /** Fisher blocks for the Laplace errors: on the GPU (default) or the float64 CPU reference (validation). */
+  fisher?: 'gpu' | 'reference';
 }
 
 /** One fitted source, as JSON (NaN where a value does not apply or could not be computed). */
