@@ -8,26 +8,12 @@ import { lossAndGradient } from '../reference/gradient';
 import { DEFAULT_PRIORS, paramNames, renderScene, type Pair, type Scene, type SourceInfo } from '../reference/scene';
 import type { Mat2 } from '../reference/shape';
 import { mulberry32, gaussian } from '../testing/prng';
+import { gaussianPsfStamp } from '../testing/psf';
 
 const rng = mulberry32;
 
 
-// Elliptical, off-centre Gaussian PSF (so P(k) is complex), unit sum.
-function psf(size: number, sx: number, sy: number, rho: number, ox: number, oy: number): Float64Array {
-  const out = new Float64Array(size * size);
-  const c = (size - 1) / 2;
-  let s = 0;
-  for (let j = 0; j < size; j++) {
-    for (let i = 0; i < size; i++) {
-      const x = (i - c - ox) / sx;
-      const y = (j - c - oy) / sy;
-      const v = Math.exp(-(x * x - 2 * rho * x * y + y * y) / (2 * (1 - rho * rho)));
-      out[j * size + i] = v;
-      s += v;
-    }
-  }
-  return out.map((v) => v / s);
-}
+const psf = gaussianPsfStamp;
 
 const PSF_SIZE = 15;
 const J_FLIPPED: Mat2 = [-0.1, 0.004, 0.003, 0.1]; // det < 0

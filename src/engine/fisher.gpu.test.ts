@@ -15,34 +15,12 @@ import { psfBlendAt } from '../data/scene';
 import { fisherBlocks, type FisherBlocks } from '../reference/fisher';
 import { DEFAULT_PRIORS, renderScene, type Pair, type Scene, type SourceInfo } from '../reference/scene';
 import type { Mat2 } from '../reference/shape';
+import { gaussianPsfStamp } from '../testing/psf';
+import { gaussian, mulberry32 } from '../testing/prng';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const gaussian = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+const rng = mulberry32;
 
-// Elliptical, off-centre Gaussian (P(k) complex), unit sum.
-function psf(size: number, sx: number, sy: number, rho: number, ox: number, oy: number): Float64Array {
-  const out = new Float64Array(size * size);
-  const c = (size - 1) / 2;
-  let s = 0;
-  for (let j = 0; j < size; j++) {
-    for (let i = 0; i < size; i++) {
-      const x = (i - c - ox) / sx;
-      const y = (j - c - oy) / sy;
-      out[j * size + i] = Math.exp(-(x * x - 2 * rho * x * y + y * y) / (2 * (1 - rho * rho)));
-      s += out[j * size + i];
-    }
-  }
-  return out.map((v) => v / s);
-}
+const psf = gaussianPsfStamp;
 
 const PSF_SIZE = 15;
 const J_FLIPPED: Mat2 = [-0.1, 0.004, 0.003, 0.1]; // det < 0

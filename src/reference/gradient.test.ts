@@ -18,27 +18,12 @@ import {
 } from './scene';
 import type { Mat2 } from './shape';
 import { mulberry32, gaussian } from '../testing/prng';
+import { gaussianPsfStamp } from '../testing/psf';
 
 const rng = mulberry32;
 
 
-// An elliptical, slightly off-centre Gaussian PSF: P(k) then has an imaginary part.
-function psf(size: number, sx: number, sy: number, rho: number, ox: number, oy: number): Float64Array {
-  const out = new Float64Array(size * size);
-  const c = (size - 1) / 2;
-  let s = 0;
-  for (let j = 0; j < size; j++) {
-    for (let i = 0; i < size; i++) {
-      const x = (i - c - ox) / sx;
-      const y = (j - c - oy) / sy;
-      const v = Math.exp(-(x * x - 2 * rho * x * y + y * y) / (2 * (1 - rho * rho)));
-      out[j * size + i] = v;
-      s += v;
-    }
-  }
-  for (let t = 0; t < out.length; t++) out[t] /= s;
-  return out;
-}
+const psf = gaussianPsfStamp;
 
 const N = 32;
 const PSF_SIZE = 15;

@@ -5,25 +5,13 @@ import { renderScene, type Pair, type Scene, type SourceInfo } from '../../refer
 import type { Mat2 } from '../../reference/shape';
 
 import { mulberry32 as rng, gaussian } from '../../testing/prng';
+import { gaussianPsfStamp } from '../../testing/psf';
 
 export { rng, gaussian };
 
 /** Unit-sum, slightly elliptical Gaussian PSF stamp (odd size). */
 export function gaussianPsf(size: number, sx: number, sy: number, rho = 0): Float64Array {
-  const out = new Float64Array(size * size);
-  const c = (size - 1) / 2;
-  let s = 0;
-  for (let j = 0; j < size; j++) {
-    for (let i = 0; i < size; i++) {
-      const x = (i - c) / sx;
-      const y = (j - c) / sy;
-      const v = Math.exp(-(x * x - 2 * rho * x * y + y * y) / (2 * (1 - rho * rho)));
-      out[j * size + i] = v;
-      s += v;
-    }
-  }
-  for (let t = 0; t < out.length; t++) out[t] /= s;
-  return out;
+  return gaussianPsfStamp(size, sx, sy, rho);
 }
 
 export interface TinyScene {
