@@ -18,7 +18,7 @@
 
 import { centredFrequency, idft2Centred } from './fft64';
 import { forEachClipped, paramCount, sourceOffsets, validateScene, type Pair, type Scene } from './scene';
-import { HLR_OVER_R0, inv2, scaleRadius, shapeMatrix, exponentialFt, type Mat2 } from './shape';
+import { HLR_OVER_R0, inv2, scaleRadius, shapeMatrix, exponentialFt, vDAtq } from './shape';
 import { psfSpectrum, skyFrequency, stampCentre } from './stamp';
 
 export interface PairDerivatives {
@@ -28,9 +28,6 @@ export interface PairDerivatives {
   stamps: Float64Array[];
 }
 
-function vDAtq(vu: number, vv: number, dA: Mat2, qu: number, qv: number): number {
-  return vu * (dA[0] * qu + dA[2] * qv) + vv * (dA[1] * qu + dA[3] * qv);
-}
 
 /**
  * Derivative stamps of one pair. Galaxy: indices [g1, g2, flux, hlr, e1, e2, dx, dy];

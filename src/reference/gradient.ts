@@ -34,7 +34,7 @@ import {
   type Priors,
   type Scene,
 } from './scene';
-import { HLR_OVER_R0, exponentialFt, inv2, scaleRadius, shapeMatrix, type Mat2 } from './shape';
+import { HLR_OVER_R0, exponentialFt, inv2, scaleRadius, shapeMatrix, vDAtq } from './shape';
 import { psfSpectrum, skyFrequency, stampCentre } from './stamp';
 
 export interface LossAndGradient {
@@ -49,10 +49,6 @@ export interface LossAndGradient {
   residuals: Float64Array[];
 }
 
-/** v·(∂Aᵀ/∂θ q) = Σ_a v_a Σ_b (∂A)_{ba} q_b */
-function vDAtq(vu: number, vv: number, dA: Mat2, qu: number, qv: number): number {
-  return vu * (dA[0] * qu + dA[2] * qv) + vv * (dA[1] * qu + dA[3] * qv);
-}
 
 /** Weighted residual over a pair's N×N footprint (0 outside the quadrant). */
 function residualStamp(pair: Pair, quadrant: Scene['quadrants'][number], r: Float64Array): Float64Array {

@@ -132,3 +132,11 @@ export function shapeMatrix(g1: number, g2: number, e1: number, e2: number): Sha
     dA_de2: mul2(sg.S, dSe_de2),
   };
 }
+
+/**
+ * v·(∂Aᵀ/∂θ q) = Σ_a v_a Σ_b (∂A)_{ba} q_b, with v = Aᵀq: the chain-rule factor of ∂|Aᵀq|²/∂θ
+ * shared by the gradient and the Fisher derivative stamps.
+ */
+export function vDAtq(vu: number, vv: number, dA: Mat2, qu: number, qv: number): number {
+  return vu * (dA[0] * qu + dA[2] * qv) + vv * (dA[1] * qu + dA[3] * qv);
+}
