@@ -32,11 +32,6 @@ fn st4(base: u32, off: u32) -> vec4<f32> {
   return vec4<f32>(state[base + off], state[base + off + 1u], state[base + off + 2u], state[base + off + 3u]);
 }
 
-// v·(∂Aᵀ q) = Σ_a v_a Σ_b (∂A)_{ba} q_b
-fn vDAtq(v: vec2<f32>, d: vec4<f32>, q: vec2<f32>) -> f32 {
-  return v.x * (d.x * q.x + d.z * q.y) + v.y * (d.y * q.x + d.w * q.y);
-}
-
 // The 8 derivative spectra at centred frequency (mx, my) with PSF spectrum pk there.
 fn derivatives(base: u32, galaxy: bool, ji: vec4<f32>, adu: f32, pk: vec2<f32>, mx: i32, my: i32) -> array<vec2<f32>, 8> {
   var out = array<vec2<f32>, 8>();

@@ -32,11 +32,6 @@ fn st4(base: u32, off: u32) -> vec4<f32> {
   return vec4<f32>(state[base + off], state[base + off + 1u], state[base + off + 2u], state[base + off + 3u]);
 }
 
-// v·(∂Aᵀ q) = Σ_a v_a Σ_b (∂A)_{ba} q_b
-fn vDAtq(v: vec2<f32>, d: vec4<f32>, q: vec2<f32>) -> f32 {
-  return v.x * (d.x * q.x + d.z * q.y) + v.y * (d.y * q.x + d.w * q.y);
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec3<u32>) {
   let pl = wg.x + wg.y * 65535u;

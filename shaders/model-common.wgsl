@@ -105,3 +105,9 @@ fn dsAddF(a: vec2<f32>, b: f32) -> vec2<f32> {
   let hi = s.x + lo;
   return vec2<f32>(hi, lo - (hi - s.x));
 }
+
+// v·(∂Aᵀ q) = Σ_a v_a Σ_b (∂A)_{ba} q_b with v = Aᵀq: the chain-rule factor of ∂|Aᵀq|²/∂θ
+// (grad-pair.wgsl and fisher-spectra.wgsl; src/reference/shape.ts vDAtq).
+fn vDAtq(v: vec2<f32>, d: vec4<f32>, q: vec2<f32>) -> f32 {
+  return v.x * (d.x * q.x + d.z * q.y) + v.y * (d.y * q.x + d.w * q.y);
+}
